@@ -1,0 +1,122 @@
+"""Output activations: sigmoid, softmax, log-softmax and log-sum-exp, stable for logits of any finite size.
+
+Each works in the input's dtype and on its device and is differentiable; none overflows for logits of ±1e4 in
+float32 or float64.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ._validation import check_dim, check_floating, check_positive
+
+__all__ = ["sigmoid", "softmax", "log_softmax", "logsumexp"]
+
+
+def sigmoid(x: torch.Tensor) -> torch.Tensor:
+    r"""Logistic sigmoid, elementwise.
+
+    .. math:: \sigma(x) = \frac{1}{1 + e^{-x}} = \frac{e^{x}}{1 + e^{x}}
+
+    Computed from :math:`z = e^{-|x|} \le 1`, choosing the form that cannot overflow on each side of 0.
+
+    Args:
+        x: logits, any shape, floating point.
+
+    Returns:
+        Probabilities in ``[0, 1]`` of ``x``'s shape. Matches ``torch.sigmoid``.
+
+    Example:
+        >>> sigmoid(torch.tensor([-1e4, 0.0, 1e4]))
+        tensor([0.0000, 0.5000, 1.0000])
+    """
+    check_floating(x, "x")
+    z = torch.exp(-x.abs())
+    return torch.where(x >= 0, 1 / (1 + z), z / (1 + z))
+
+
+def _logsumexp(x: torch.Tensor, dim: int, keepdim: bool) -> torch.Tensor:
+    # Shift by the (constant) maximum so that every exponent is <= 0; a row of -inf keeps the shift finite.
+    shift = x.detach().amax(dim=dim, keepdim=True)
+    shift = torch.where(torch.isfinite(shift), shift, torch.zeros_like(shift))
+    result = shift + torch.log(torch.exp(x - shift).sum(dim=dim, keepdim=True))
+    return result if keepdim else result.squeeze(dim)
+
+
+def logsumexp(x: torch.Tensor, *, dim: int = -1) -> torch.Tensor:
+    r"""Log of the sum of exponentials along ``dim``, without overflow.
+
+    .. math:: \operatorname{LSE}(x) = \log \sum_j e^{x_j} = m + \log \sum_j e^{x_j - m}, \qquad m = \max_j x_j
+
+    Its gradient is ``softmax(x)``.
+
+    Args:
+        x: logits, floating point.
+        dim: the dimension to reduce (default ``-1``).
+
+    Returns:
+        ``x``'s shape without ``dim``. Matches ``torch.logsumexp(x, dim)``.
+
+    Example:
+        >>> logsumexp(torch.tensor([1e4, 1e4]))
+        tensor(10000.6934)
+    """
+    check_floating(x, "x")
+    check_dim(x, dim, "x")
+    return _logsumexp(x, dim, keepdim=False)
+
+
+def _scaled(x: torch.Tensor, dim: int, temperature) -> torch.Tensor:
+    check_floating(x, "x")
+    check_dim(x, dim, "x")
+    check_positive(temperature, "temperature")
+    return x / temperature
+
+
+def log_softmax(x: torch.Tensor, *, dim: int = -1, temperature: float | torch.Tensor = 1.0) -> torch.Tensor:
+    r"""Log of the softmax along ``dim``, computed without forming the softmax.
+
+    .. math:: \log \operatorname{softmax}(x / T)_i = x_i / T - \operatorname{LSE}(x / T)
+
+    Args:
+        x: logits, floating point.
+        dim: the class dimension (default ``-1``).
+        temperature: ``T > 0`` (a number or a tensor, which may be learnable); default 1.
+
+    Returns:
+        Log-probabilities of ``x``'s shape. Matches ``torch.log_softmax(x / T, dim)``.
+
+    Example:
+        >>> log_softmax(torch.tensor([0.0, 0.0]))
+        tensor([-0.6931, -0.6931])
+    """
+    scaled = _scaled(x, dim, temperature)
+    return scaled - _logsumexp(scaled, dim, keepdim=True)
+
+
+def softmax(x: torch.Tensor, *, dim: int = -1, temperature: float | torch.Tensor = 1.0) -> torch.Tensor:
+    r"""Softmax along ``dim``: turns logits into a probability vector.
+
+    .. math:: \operatorname{softmax}(x / T)_i = \frac{e^{x_i / T}}{\sum_j e^{x_j / T}}
+              = \frac{e^{x_i / T - m}}{\sum_j e^{x_j / T - m}}, \qquad m = \max_j x_j / T
+
+    Invariant to adding the same constant to every logit; ``T → 0`` approaches one-hot at the arg max and
+    ``T → ∞`` the uniform distribution.
+
+    Args:
+        x: logits, floating point.
+        dim: the class dimension (default ``-1``).
+        temperature: ``T > 0`` (a number or a tensor, which may be learnable); default 1.
+
+    Returns:
+        Probabilities of ``x``'s shape, summing to 1 along ``dim``. Matches ``torch.softmax(x / T, dim)``.
+
+    Example:
+        >>> softmax(torch.tensor([1e4, 1e4 - 1e4]))
+        tensor([1., 0.])
+    """
+    scaled = _scaled(x, dim, temperature)
+    shift = scaled.detach().amax(dim=dim, keepdim=True)
+    shift = torch.where(torch.isfinite(shift), shift, torch.zeros_like(shift))
+    exps = torch.exp(scaled - shift)
+    return exps / exps.sum(dim=dim, keepdim=True)

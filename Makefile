@@ -9,13 +9,17 @@ JOBS ?= 2
 # Explorers render statically when the book is built or the notebooks are tested (lossbook/explore.py).
 STATIC := LOSSBOOK_STATIC_EXPLORERS=1
 
-.PHONY: help book test lint unit notebooks site-check execute lab clean freeze
+.PHONY: help book test lint unit notebooks execute lab freeze clean
 
 help:
 	@echo "make book      build the website into _build/html (creates .venv on first use)"
-	@echo "make test      run every check: lint, unit tests, notebook tests, book build, site checks"
-	@echo "make execute   re-execute notebooks in place and save their outputs (NB=path to pick one)"
-	@echo "make lab       open the chapters in JupyterLab-free classic Jupyter (live explorers)"
+	@echo "make test      every check: lint, book build, unit tests, notebook tests, website checks"
+	@echo "make lint      ruff on the package, the tests, the tools and the notebooks' code"
+	@echo "make unit      the unit tests of lossbook only (quick)"
+	@echo "make notebooks re-run the notebooks and compare with their stored outputs (nbval; NB=path for one)"
+	@echo "make execute   re-execute notebooks in place and save their outputs (NB=path for one)"
+	@echo "make lab       open the chapters in JupyterLab, with live explorers"
+	@echo "make freeze    print the exact versions installed, for requirements.txt"
 	@echo "make clean     remove the build and the virtual environment"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -28,29 +32,26 @@ book: $(STAMP)
 	$(STATIC) $(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The website is in _build/html: open _build/html/index.html in a browser."
 
+test: lint book
+	$(STATIC) $(BIN)/pytest -n $(JOBS) --dist loadfile --nbval tests $(NB)
+
 lint: $(STAMP)
 	$(BIN)/ruff check lossbook tests tools chapters
 
 unit: $(STAMP)
-	$(BIN)/pytest -n $(JOBS) tests
+	$(BIN)/pytest -n $(JOBS) tests --ignore=tests/test_book.py
 
 notebooks: $(STAMP)
 	$(STATIC) $(BIN)/pytest -n $(JOBS) --dist loadfile --nbval $(NB)
-
-site-check: book
-	$(BIN)/pytest tests/site
-
-test: lint book
-	$(STATIC) $(BIN)/pytest -n $(JOBS) --dist loadfile --nbval tests $(NB)
 
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(wildcard $(NB))
 
 lab: $(STAMP)
-	$(BIN)/jupyter notebook chapters
+	$(BIN)/jupyter lab chapters
 
 freeze: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'
+	@$(BIN)/python -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'
 
 clean:
 	rm -rf _build $(VENV)

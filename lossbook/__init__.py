@@ -21,14 +21,14 @@ __version__ = "0.1.0"
 
 __all__ = [
     "activations",
-    "information",
-    "surprisal",
     "entropy",
+    "information",
     "kl_divergence",
-    "sigmoid",
-    "softmax",
     "log_softmax",
     "logsumexp",
+    "sigmoid",
+    "softmax",
+    "surprisal",
 ]
 
 _LAZY_MODULES = {"plotting", "explore"}

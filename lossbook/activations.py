@@ -10,7 +10,7 @@ import torch
 
 from ._validation import check_dim, check_floating, check_positive
 
-__all__ = ["sigmoid", "softmax", "log_softmax", "logsumexp"]
+__all__ = ["log_softmax", "logsumexp", "sigmoid", "softmax"]
 
 
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
@@ -35,10 +35,17 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     return torch.where(x >= 0, 1 / (1 + z), z / (1 + z))
 
 
-def _logsumexp(x: torch.Tensor, dim: int, keepdim: bool) -> torch.Tensor:
-    # Shift by the (constant) maximum so that every exponent is <= 0; a row of -inf keeps the shift finite.
+def _max_shift(x: torch.Tensor, dim: int) -> torch.Tensor:
+    """The maximum along ``dim`` (kept), as a constant for autograd; 0 for a fully masked row of -inf.
+
+    Subtracting it makes every exponent <= 0, so nothing overflows.
+    """
     shift = x.detach().amax(dim=dim, keepdim=True)
-    shift = torch.where(torch.isfinite(shift), shift, torch.zeros_like(shift))
+    return torch.where(torch.isfinite(shift), shift, torch.zeros_like(shift))
+
+
+def _logsumexp(x: torch.Tensor, dim: int, keepdim: bool) -> torch.Tensor:
+    shift = _max_shift(x, dim)
     result = shift + torch.log(torch.exp(x - shift).sum(dim=dim, keepdim=True))
     return result if keepdim else result.squeeze(dim)
 
@@ -77,6 +84,7 @@ def log_softmax(x: torch.Tensor, *, dim: int = -1, temperature: float | torch.Te
     r"""Log of the softmax along ``dim``, computed without forming the softmax.
 
     .. math:: \log \operatorname{softmax}(x / T)_i = x_i / T - \operatorname{LSE}(x / T)
+              = (x_i / T - m) - \log \textstyle\sum_j e^{x_j / T - m}
 
     Args:
         x: logits, floating point.
@@ -90,8 +98,10 @@ def log_softmax(x: torch.Tensor, *, dim: int = -1, temperature: float | torch.Te
         >>> log_softmax(torch.tensor([0.0, 0.0]))
         tensor([-0.6931, -0.6931])
     """
-    scaled = _scaled(x, dim, temperature)
-    return scaled - _logsumexp(scaled, dim, keepdim=True)
+    # (x - m) - log Σ exp(x - m): subtracting the large shift first keeps the result exact for huge logits.
+    shifted = _scaled(x, dim, temperature)
+    shifted = shifted - _max_shift(shifted, dim)
+    return shifted - torch.log(torch.exp(shifted).sum(dim=dim, keepdim=True))
 
 
 def softmax(x: torch.Tensor, *, dim: int = -1, temperature: float | torch.Tensor = 1.0) -> torch.Tensor:
@@ -116,7 +126,5 @@ def softmax(x: torch.Tensor, *, dim: int = -1, temperature: float | torch.Tensor
         tensor([1., 0.])
     """
     scaled = _scaled(x, dim, temperature)
-    shift = scaled.detach().amax(dim=dim, keepdim=True)
-    shift = torch.where(torch.isfinite(shift), shift, torch.zeros_like(shift))
-    exps = torch.exp(scaled - shift)
+    exps = torch.exp(scaled - _max_shift(scaled, dim))
     return exps / exps.sum(dim=dim, keepdim=True)

@@ -12,7 +12,7 @@ import torch
 
 from ._validation import check_distribution, check_floating, check_probabilities, check_same_shape, log_of_base
 
-__all__ = ["surprisal", "entropy", "cross_entropy", "kl_divergence"]
+__all__ = ["cross_entropy", "entropy", "kl_divergence", "surprisal"]
 
 
 def _where_positive(p: torch.Tensor, value: torch.Tensor) -> torch.Tensor:

@@ -13,22 +13,79 @@ from __future__ import annotations
 
 import importlib
 
-from . import activations, information
-from .activations import log_softmax, logsumexp, sigmoid, softmax
+from . import activations, classification, embedding, information, regression, segmentation
+from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax
+from .classification import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    focal_loss,
+    hinge_loss,
+    multiclass_hinge_loss,
+    nll_loss,
+    poly1_cross_entropy,
+    poly1_focal_loss,
+    sigmoid_focal_loss,
+)
+from .embedding import (
+    arcface_loss,
+    batch_hard_triplet_loss,
+    contrastive_loss,
+    cosface_loss,
+    ge2e_loss,
+    info_nce,
+    margin_ranking_loss,
+    multiple_negatives_ranking_loss,
+    nt_xent_loss,
+    triplet_margin_loss,
+)
 from .information import entropy, kl_divergence, surprisal
+from .regression import huber_loss, l1_loss, mae_loss, mse_loss, smooth_l1_loss
+from .segmentation import dice_loss
 
 __version__ = "0.1.0"
 
 __all__ = [
     "activations",
+    "arcface_loss",
+    "batch_hard_triplet_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "classification",
+    "contrastive_loss",
+    "cosface_loss",
+    "cross_entropy",
+    "dice_loss",
+    "embedding",
     "entropy",
+    "focal_loss",
+    "ge2e_loss",
+    "hinge_loss",
+    "huber_loss",
+    "info_nce",
     "information",
     "kl_divergence",
+    "l1_loss",
+    "log_sigmoid",
     "log_softmax",
     "logsumexp",
+    "mae_loss",
+    "margin_ranking_loss",
+    "mse_loss",
+    "multiclass_hinge_loss",
+    "multiple_negatives_ranking_loss",
+    "nll_loss",
+    "nt_xent_loss",
+    "poly1_cross_entropy",
+    "poly1_focal_loss",
+    "regression",
+    "segmentation",
     "sigmoid",
+    "sigmoid_focal_loss",
+    "smooth_l1_loss",
     "softmax",
     "surprisal",
+    "triplet_margin_loss",
 ]
 
 _LAZY_MODULES = {"plotting", "explore"}

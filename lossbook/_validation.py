@@ -38,6 +38,12 @@ def check_same_shape(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str)
         )
 
 
+def check_same_dtype(a: torch.Tensor, b: torch.Tensor, name_a: str, name_b: str) -> None:
+    """Raise ``TypeError`` if two tensors differ in dtype (mixing would silently change the result's precision)."""
+    if a.dtype != b.dtype:
+        raise TypeError(f"{name_a} must have the dtype of {name_b} ({b.dtype}), got {a.dtype}")
+
+
 def check_dim(value: torch.Tensor, dim: int, name: str) -> None:
     """Raise ``ValueError`` if ``dim`` is not a valid dimension of ``value``."""
     if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
@@ -67,6 +73,12 @@ def check_probabilities(p: torch.Tensor, name: str) -> None:
     """Raise ``ValueError`` unless every entry of ``p`` lies in ``[0, 1]`` (NaN is refused too)."""
     if p.numel() and not bool(((p >= 0) & (p <= 1)).all()):
         raise ValueError(f"{name} must contain probabilities in [0, 1]; found values outside (or NaN)")
+
+
+def check_binary_targets(target: torch.Tensor, name: str) -> None:
+    """Raise ``ValueError`` unless every entry of ``target`` lies in ``[0, 1]`` (hard or soft binary labels)."""
+    if target.numel() and not bool(((target >= 0) & (target <= 1)).all()):
+        raise ValueError(f"{name} must contain values in [0, 1] (binary or soft labels)")
 
 
 def check_distribution(p: torch.Tensor, name: str, dim: int) -> None:
@@ -111,3 +123,104 @@ def log_of_base(base) -> float:
     """``log(base)``, the divisor that turns nats into units of ``base``; 1.0 for the natural log."""
     check_log_base(base)
     return 1.0 if base is None else math.log(base)
+
+
+def check_interval(value, name: str, low: float, high: float, *, closed_high: bool = True) -> None:
+    """Raise ``ValueError`` unless ``low <= value <= high`` (``< high`` when ``closed_high=False``)."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and low <= value
+    ok = ok and (value <= high if closed_high else value < high)
+    if not ok:
+        bracket = "]" if closed_high else ")"
+        raise ValueError(f"{name} must be a number in [{low:g}, {high:g}{bracket}, got {value!r}")
+
+
+def check_class_indices(target, name: str, num_classes: int, ignore_index: int | None = None) -> None:
+    """Raise unless ``target`` holds class indices in ``[0, num_classes)`` (or ``ignore_index``).
+
+    A float tensor is a ``TypeError`` (class indices were required); an index out of range is a ``ValueError``.
+    """
+    check_tensor(target, name)
+    if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
+        raise TypeError(f"{name} must hold class indices (an integer tensor), got dtype {target.dtype}")
+    valid = (target >= 0) & (target < num_classes)
+    if ignore_index is not None:
+        valid |= target == ignore_index
+    if target.numel() and not bool(valid.all()):
+        bad = target[~valid][0].item()
+        allowed = f"[0, {num_classes})" + (f" or ignore_index={ignore_index}" if ignore_index is not None else "")
+        raise ValueError(f"{name} must hold class indices in {allowed}; found {bad}")
+
+
+def check_sign_labels(target, name: str) -> None:
+    """Raise ``ValueError`` unless every entry of ``target`` is -1 or +1."""
+    check_tensor(target, name)
+    if target.numel() and not bool(((target == 1) | (target == -1)).all()):
+        raise ValueError(f"{name} must contain labels -1 or +1 only")
+
+
+def check_broadcasts_to(value: torch.Tensor, shape: torch.Size, name: str, to_name: str) -> None:
+    """Raise ``ValueError`` unless ``value`` broadcasts to ``shape`` without enlarging it."""
+    try:
+        ok = torch.broadcast_shapes(value.shape, shape) == shape
+    except RuntimeError:
+        ok = False
+    if not ok:
+        raise ValueError(f"{name} of shape {tuple(value.shape)} does not broadcast to {to_name}'s shape {tuple(shape)}")
+
+
+def weighted_mean(loss: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """``loss.sum() / weights.sum()``, refusing a zero denominator (PyTorch returns ``nan``)."""
+    total = weights.sum()
+    if loss.numel() == 0 or not bool(total > 0):
+        raise ValueError(
+            "reduction='mean' is undefined here: no target is counted (all ignored, or their weights sum to 0); "
+            "use reduction='sum' or 'none'"
+        )
+    return loss.sum() / total
+
+
+def check_integer_labels(labels, name: str) -> None:
+    """Raise ``TypeError`` unless ``labels`` is an integer tensor (identity labels: any integers, no range)."""
+    check_tensor(labels, name)
+    if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
+        raise TypeError(f"{name} must hold integer labels (an integer tensor), got dtype {labels.dtype}")
+
+
+def check_zero_one_labels(labels, name: str) -> None:
+    """Raise ``ValueError`` unless every entry of ``labels`` is 0 or 1 (bool, integer or float; NaN is refused)."""
+    check_tensor(labels, name)
+    if labels.numel() and not bool(((labels == 0) | (labels == 1)).all()):
+        raise ValueError(f"{name} must contain labels 0 or 1 (or False/True) only")
+
+
+def check_ndim(value: torch.Tensor, ndim: int | tuple[int, ...], name: str, layout: str) -> None:
+    """Raise ``ValueError`` unless ``value`` has ``ndim`` dimensions (or one of them); ``layout`` names them."""
+    allowed = (ndim,) if isinstance(ndim, int) else ndim
+    if value.dim() not in allowed:
+        raise ValueError(f"{name} must have shape {layout}, got {tuple(value.shape)}")
+
+
+def check_shape(value, shape, name: str, what: str) -> None:
+    """Raise ``ValueError`` unless tensor ``value`` has exactly ``shape``; ``what`` says what the shape means."""
+    check_tensor(value, name)
+    if tuple(value.shape) != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)} ({what}), got {tuple(value.shape)}")
+
+
+def check_min_size(value: torch.Tensor, dim: int, minimum: int, name: str, what: str) -> None:
+    """Raise ``ValueError`` unless ``value.shape[dim] >= minimum``; ``what`` names that dimension's entries."""
+    if value.shape[dim] < minimum:
+        raise ValueError(f"{name} must have at least {minimum} {what} along dim {dim}, got shape {tuple(value.shape)}")
+
+
+def check_scalar(value, name: str) -> None:
+    """Raise unless ``value`` is a real number or a one-element floating tensor (e.g. a learnable parameter).
+
+    A value of another type (or an integer tensor) is a ``TypeError``; a tensor of several elements a ``ValueError``.
+    """
+    if isinstance(value, torch.Tensor):
+        check_floating(value, name)
+        if value.numel() != 1:
+            raise ValueError(f"{name} must be a number or a one-element tensor, got shape {tuple(value.shape)}")
+    elif not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number or a one-element tensor, got {type(value).__name__}")

@@ -10,7 +10,13 @@ import torch
 
 from ._validation import check_dim, check_floating, check_positive
 
-__all__ = ["log_softmax", "logsumexp", "sigmoid", "softmax"]
+__all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax"]
+
+
+def _exp_minus_abs(x: torch.Tensor, negative: torch.Tensor) -> torch.Tensor:
+    """``exp(-|x|)``, written per sign so that autograd sees a smooth branch on each side of 0 (``abs`` has a
+    kink there whose zero subgradient would give ``sigmoid'(0) = 0``), and never overflows."""
+    return torch.exp(torch.where(negative, x, -x))
 
 
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
@@ -31,8 +37,32 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
         tensor([0.0000, 0.5000, 1.0000])
     """
     check_floating(x, "x")
-    z = torch.exp(-x.abs())
-    return torch.where(x >= 0, 1 / (1 + z), z / (1 + z))
+    negative = x < 0
+    z = _exp_minus_abs(x, negative)
+    return torch.where(negative, z / (1 + z), 1 / (1 + z))
+
+
+def log_sigmoid(x: torch.Tensor) -> torch.Tensor:
+    r"""Log of the logistic sigmoid, elementwise, without forming the sigmoid.
+
+    .. math:: \log \sigma(x) = -\operatorname{softplus}(-x) = \min(x, 0) - \log\bigl(1 + e^{-|x|}\bigr)
+
+    ``log(sigmoid(x))`` is ``-inf`` once ``sigmoid(x)`` underflows (``x`` below about -104 in float32); this is
+    exact there (``log_sigmoid(-1e4) = -1e4``). Also ``log(1 - sigmoid(x)) = log_sigmoid(-x)``.
+
+    Args:
+        x: logits, any shape, floating point.
+
+    Returns:
+        Log-probabilities (``<= 0``) of ``x``'s shape. Matches ``torch.nn.functional.logsigmoid``.
+
+    Example:
+        >>> log_sigmoid(torch.tensor([-1e4, 0.0]))
+        tensor([-1.0000e+04, -6.9315e-01])
+    """
+    check_floating(x, "x")
+    negative = x < 0
+    return torch.where(negative, x, torch.zeros_like(x)) - torch.log1p(_exp_minus_abs(x, negative))
 
 
 def _max_shift(x: torch.Tensor, dim: int) -> torch.Tensor:

@@ -2,6 +2,7 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,6 +80,8 @@ def test_gradcheck_float64():
     assert torch.autograd.gradcheck(lambda a, b: lb.log_softmax(a, dim=0, temperature=b), (x, t))
     assert torch.autograd.gradcheck(lb.logsumexp, (x,))
     assert torch.autograd.gradcheck(lb.sigmoid, (x,))
+    assert torch.autograd.gradcheck(lb.log_sigmoid, (x,))
+    assert torch.autograd.gradcheck(lb.sigmoid, (torch.zeros(3, dtype=torch.float64, requires_grad=True),))
 
 
 def test_logsumexp_gradient_is_softmax():
@@ -89,7 +92,7 @@ def test_logsumexp_gradient_is_softmax():
 
 # --- bad input ---------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("fn", [lb.softmax, lb.log_softmax, lb.logsumexp, lb.sigmoid])
+@pytest.mark.parametrize("fn", [lb.softmax, lb.log_softmax, lb.logsumexp, lb.sigmoid, lb.log_sigmoid])
 def test_integer_or_non_tensor_input_is_a_type_error(fn):
     with pytest.raises(TypeError, match="x must be a floating-point tensor"):
         fn(torch.tensor([1, 2]))
@@ -120,3 +123,21 @@ def test_softmax_is_shift_invariant_and_normalised(logits, shift):
     torch.testing.assert_close(lb.softmax(x + shift), p, rtol=1e-9, atol=1e-9)
     assert p.sum().item() == pytest.approx(1.0, abs=1e-12)
     torch.testing.assert_close(lb.log_softmax(x + shift), lb.log_softmax(x), rtol=1e-9, atol=1e-8)
+
+
+@pytest.mark.parametrize(("ours", "ref"), [(lb.sigmoid, torch.sigmoid), (lb.log_sigmoid, F.logsigmoid)])
+def test_sigmoids_match_torch_in_value_and_gradient_everywhere(ours, ref, dtype):
+    # Exactly 0 is where a |x|-based formula has a kink: autograd must still give sigmoid'(0) = 1/4.
+    x = torch.tensor([-1e4, -200.0, -30.0, -1.0, 0.0, 1.0, 30.0, 200.0, 1e4], dtype=dtype)
+    xa, xb = x.clone().requires_grad_(), x.clone().requires_grad_()
+    torch.testing.assert_close(ours(xa), ref(xb))
+    ours(xa).sum().backward()
+    ref(xb).sum().backward()
+    torch.testing.assert_close(xa.grad, xb.grad)
+    assert torch.isfinite(xa.grad).all()
+
+
+def test_log_sigmoid_is_exact_where_the_sigmoid_underflows():
+    x = torch.tensor([-1e4, -200.0])
+    assert torch.isinf(torch.log(lb.sigmoid(x))).all()
+    torch.testing.assert_close(lb.log_sigmoid(x), x)

@@ -10,7 +10,7 @@ import pytest
 
 import lossbook as lb
 
-FAMILY_MODULES = ["information", "activations"]
+FAMILY_MODULES = ["information", "activations", "classification", "embedding", "regression", "segmentation"]
 
 
 def test_import_does_not_load_plotting_libraries():

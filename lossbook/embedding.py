@@ -128,8 +128,9 @@ def contrastive_loss(
     Returns:
         A scalar, or ``(N,)`` for ``"none"``.
 
-    Matches sentence-transformers' ``ContrastiveLoss`` with an exact Euclidean distance (its ``EUCLIDEAN`` metric
-    adds PyTorch's ``eps = 1e-6`` to the difference).
+    Matches sentence-transformers' ``ContrastiveLoss`` given the Euclidean distance and the same margin (its
+    defaults differ: cosine distance and margin 0.5; and its ``EUCLIDEAN`` metric adds PyTorch's ``eps = 1e-6`` to
+    the difference, where this distance is exact).
 
     Example:
         >>> x1 = torch.tensor([[0.0, 0.0], [0.0, 0.0]])

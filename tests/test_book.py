@@ -138,3 +138,11 @@ def test_figures_have_an_opaque_background():
     for png in (HTML / "_images").glob("*.png"):
         with Image.open(png) as image:
             assert image.convert("RGBA").getchannel("A").getextrema()[0] == 255, f"{png.name} is transparent"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_figure_captions_hold_no_roles(path):
+    # A role in a caption ({cite}, {glue}) becomes a hyperlink inside LaTeX's \caption, which stops the PDF build.
+    for cell in code_cells(path):
+        caption = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("caption", "")
+        assert "{cite" not in caption and "{glue" not in caption, caption[:80]

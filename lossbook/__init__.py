@@ -18,6 +18,7 @@ from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax
 from .classification import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
+    chunked_linear_cross_entropy,
     cross_entropy,
     focal_loss,
     hinge_loss,
@@ -51,6 +52,7 @@ __all__ = [
     "batch_hard_triplet_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "chunked_linear_cross_entropy",
     "classification",
     "contrastive_loss",
     "cosface_loss",

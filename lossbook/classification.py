@@ -29,6 +29,7 @@ from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid
 __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "chunked_linear_cross_entropy",
     "cross_entropy",
     "focal_loss",
     "hinge_loss",
@@ -629,3 +630,100 @@ def poly1_focal_loss(
     check_interval(epsilon, "epsilon", float("-inf"), float("inf"))
     loss, log_1m_pt = _sigmoid_focal_terms(logits, target, alpha, gamma)
     return reduce_loss(loss + epsilon * torch.exp((gamma + 1) * log_1m_pt), reduction)
+
+
+# --- cross-entropy at scale ---------------------------------------------------------------------------------------
+
+class _ChunkedLinearCrossEntropy(torch.autograd.Function):
+    """Per-row ``logsumexp(h W^T) - (h W^T)[y]``, one chunk of rows at a time, forward and backward.
+
+    Saves only ``hidden``, ``weight``, the targets and one log-sum-exp per row: the backward pass recomputes each
+    chunk's logits instead of keeping the ``(N, V)`` matrix alive.
+    """
+
+    @staticmethod
+    def forward(ctx, hidden, weight, target, kept, chunk_size):
+        losses = hidden.new_zeros(hidden.shape[0])
+        row_lse = hidden.new_zeros(hidden.shape[0])
+        for rows in torch.arange(hidden.shape[0], device=hidden.device).split(chunk_size):
+            logits = hidden[rows] @ weight.T
+            row_lse[rows] = torch.logsumexp(logits, dim=1)
+            losses[rows] = row_lse[rows] - logits.gather(1, target[rows, None]).squeeze(1)
+        ctx.save_for_backward(hidden, weight, target, kept, row_lse)
+        ctx.chunk_size = chunk_size
+        return torch.where(kept, losses, 0.0)
+
+    @staticmethod
+    def backward(ctx, grad_losses):
+        hidden, weight, target, kept, row_lse = ctx.saved_tensors
+        scale = torch.where(kept, grad_losses, 0.0)
+        grad_hidden = torch.zeros_like(hidden) if ctx.needs_input_grad[0] else None
+        grad_weight = torch.zeros_like(weight) if ctx.needs_input_grad[1] else None
+        for rows in torch.arange(hidden.shape[0], device=hidden.device).split(ctx.chunk_size):
+            # d loss_i / d logits_i = softmax(logits_i) - onehot(y_i)
+            grad_logits = torch.exp(hidden[rows] @ weight.T - row_lse[rows, None])
+            grad_logits.scatter_add_(1, target[rows, None], -torch.ones_like(grad_logits[:, :1]))
+            grad_logits *= scale[rows, None]
+            if grad_hidden is not None:
+                grad_hidden[rows] = grad_logits @ weight
+            if grad_weight is not None:
+                grad_weight += grad_logits.T @ hidden[rows]
+        return grad_hidden, grad_weight, None, None, None
+
+
+def chunked_linear_cross_entropy(
+    hidden: torch.Tensor,
+    weight: torch.Tensor,
+    target: torch.Tensor,
+    *,
+    chunk_size: int = 1024,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    r"""Cross-entropy of a linear output layer, ``cross_entropy(hidden @ weight.T, target)``, computed in chunks.
+
+    .. math:: \ell_i = \log \sum_{v=1}^{V} e^{h_i \cdot w_v} - h_i \cdot w_{y_i}
+
+    A language model's output layer has ``V`` of 32k–256k words: the ``(N, V)`` logits of a batch of ``N`` tokens,
+    and the same again for their gradient, can need more memory than the model itself. Here ``chunk_size`` rows of
+    logits exist at a time, in the forward pass and in the backward pass (a custom autograd function that saves one
+    log-sum-exp per row and recomputes each chunk's logits), so the extra memory is ``chunk_size × V`` instead of
+    ``N × V``, for about one more matrix product of compute.
+
+    Args:
+        hidden: ``(N, D)`` final hidden states, floating point.
+        weight: ``(V, D)`` output-layer weights (one row per class), the dtype of ``hidden``.
+        target: ``(N,)`` class indices in ``[0, V)`` or ``ignore_index``.
+        chunk_size: rows of logits computed at a time (default 1024).
+        ignore_index: targets equal to it contribute nothing, not even to the mean's denominator.
+        reduction: ``"mean"`` (over the targets that are not ignored), ``"sum"`` or ``"none"`` (``(N,)``).
+
+    Returns:
+        A scalar, or ``(N,)`` for ``"none"``; differentiable with respect to ``hidden`` and ``weight``.
+
+    Matches ``torch.nn.functional.cross_entropy(hidden @ weight.T, target)``, values and gradients.
+
+    Example:
+        >>> h, w = torch.tensor([[1.0, 0.0], [0.0, 2.0]]), torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+        >>> chunked_linear_cross_entropy(h, w, torch.tensor([0, 1]), chunk_size=1)  # logits [1, 0, 0], [0, 2, 0]
+        tensor(0.3955)
+    """
+    check_floating(hidden, "hidden")
+    check_floating(weight, "weight")
+    check_same_dtype(weight, hidden, "weight", "hidden")
+    if hidden.dim() != 2 or weight.dim() != 2 or weight.shape[1] != hidden.shape[1]:
+        raise ValueError(
+            f"hidden must be (N, D) and weight (V, D) with the same D, got {tuple(hidden.shape)} and "
+            f"{tuple(weight.shape)}"
+        )
+    check_class_indices(target, "target", weight.shape[0], ignore_index)
+    if target.shape != hidden.shape[:1]:
+        raise ValueError(f"target must have shape ({hidden.shape[0]},), one class per row of hidden, got "
+                         f"{tuple(target.shape)}")
+    target = target.long()
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
+    check_reduction(reduction)
+    kept = target != ignore_index
+    losses = _ChunkedLinearCrossEntropy.apply(hidden, weight, torch.where(kept, target, 0), kept, chunk_size)
+    return weighted_mean(losses, kept.to(losses.dtype)) if reduction == "mean" else reduce_loss(losses, reduction)

@@ -69,15 +69,19 @@ def _check_scores_and_indices(scores: torch.Tensor, target, scores_name: str, ig
     return class_dim, target.long()
 
 
-def _check_class_weight(weight, num_classes: int, scores: torch.Tensor) -> None:
-    if weight is None:
+def _check_per_class(values, name: str, num_classes: int, scores: torch.Tensor, *, at_most: float | None = None):
+    """``None``, or a ``(C,)`` floating tensor of per-class values in ``[0, at_most]`` (``[0, ∞)`` by default)."""
+    if values is None:
         return
-    check_floating(weight, "weight")
-    check_same_dtype(weight, scores, "weight", "the input")
-    if weight.shape != (num_classes,):
-        raise ValueError(f"weight must have shape ({num_classes},), one weight per class, got {tuple(weight.shape)}")
-    if not bool((weight >= 0).all()):
-        raise ValueError("weight must be non-negative")
+    check_floating(values, name)
+    check_same_dtype(values, scores, name, "the input")
+    if values.shape != (num_classes,):
+        raise ValueError(f"{name} must have shape ({num_classes},), one value per class, got "
+                         f"{tuple(values.shape)}")
+    if at_most is None and not bool((values >= 0).all()):
+        raise ValueError(f"{name} must be non-negative")
+    if at_most is not None and not bool(((values >= 0) & (values <= at_most)).all()):
+        raise ValueError(f"{name} must lie in [0, {at_most:g}]")
 
 
 def _pick(values: torch.Tensor, target: torch.Tensor, class_dim: int) -> torch.Tensor:
@@ -106,7 +110,7 @@ def _index_target_setup(scores, target, weight, ignore_index, scores_name):
     """Validate class-index inputs; return the class dimension, safe targets, the kept mask and each target's weight
     (0 where ignored)."""
     class_dim, target = _check_scores_and_indices(scores, target, scores_name, ignore_index)
-    _check_class_weight(weight, scores.shape[class_dim], scores)
+    _check_per_class(weight, "weight", scores.shape[class_dim], scores)
     kept = target != ignore_index
     safe_target = torch.where(kept, target, torch.zeros_like(target))
     target_weight = torch.ones_like(safe_target, dtype=scores.dtype) if weight is None else weight[safe_target]
@@ -224,7 +228,7 @@ def cross_entropy(
 def _cross_entropy_probabilities(logits, target, weight, label_smoothing, reduction):
     class_dim = _class_dim(logits)
     check_distribution(target, "target", class_dim)
-    _check_class_weight(weight, logits.shape[class_dim], logits)
+    _check_per_class(weight, "weight", logits.shape[class_dim], logits)
     num_classes = logits.shape[class_dim]
     smoothed = (1 - label_smoothing) * target + label_smoothing / num_classes
     if weight is not None:
@@ -425,17 +429,6 @@ def multiclass_hinge_loss(
 
 # --- focal losses and PolyLoss -----------------------------------------------------------------------------------
 
-def _check_alpha_vector(alpha, num_classes: int, logits: torch.Tensor) -> None:
-    if alpha is None:
-        return
-    check_floating(alpha, "alpha")
-    check_same_dtype(alpha, logits, "alpha", "logits")
-    if alpha.shape != (num_classes,):
-        raise ValueError(f"alpha must be None or a tensor of shape ({num_classes},), got {tuple(alpha.shape)}")
-    if not bool(((alpha >= 0) & (alpha <= 1)).all()):
-        raise ValueError("alpha must lie in [0, 1]")
-
-
 def focal_loss(
     logits: torch.Tensor,
     target: torch.Tensor,
@@ -472,7 +465,7 @@ def focal_loss(
     if logits.shape[class_dim] < 2:
         raise ValueError("logits must have at least 2 classes")
     check_interval(gamma, "gamma", 0.0, float("inf"))
-    _check_alpha_vector(alpha, logits.shape[class_dim], logits)
+    _check_per_class(alpha, "alpha", logits.shape[class_dim], logits, at_most=1.0)
     log_pt = _pick(log_softmax(logits, dim=class_dim), target, class_dim)
     modulating = torch.exp(gamma * _log_one_minus_target_prob(logits, target, class_dim))
     loss = -modulating * log_pt

@@ -69,15 +69,23 @@ def check_log_base(base) -> None:
         raise ValueError(f"base must be None (natural log) or a number > 0 other than 1, got {base!r}")
 
 
+def _all_within(values: torch.Tensor, low: float, high: float) -> bool:
+    """Whether every entry lies in ``[low, high]`` (NaN does not), in one pass over ``values`` (its min and max)."""
+    if values.numel() == 0:
+        return True
+    smallest, largest = torch.aminmax(values)
+    return bool((smallest >= low) & (largest <= high))
+
+
 def check_probabilities(p: torch.Tensor, name: str) -> None:
     """Raise ``ValueError`` unless every entry of ``p`` lies in ``[0, 1]`` (NaN is refused too)."""
-    if p.numel() and not bool(((p >= 0) & (p <= 1)).all()):
+    if not _all_within(p, 0, 1):
         raise ValueError(f"{name} must contain probabilities in [0, 1]; found values outside (or NaN)")
 
 
 def check_binary_targets(target: torch.Tensor, name: str) -> None:
     """Raise ``ValueError`` unless every entry of ``target`` lies in ``[0, 1]`` (hard or soft binary labels)."""
-    if target.numel() and not bool(((target >= 0) & (target <= 1)).all()):
+    if not _all_within(target, 0, 1):
         raise ValueError(f"{name} must contain values in [0, 1] (binary or soft labels)")
 
 
@@ -90,7 +98,7 @@ def check_distribution(p: torch.Tensor, name: str, dim: int) -> None:
     check_dim(p, dim, name)
     if p.numel() == 0:
         return
-    if not bool((p >= 0).all()):
+    if not bool(p.amin() >= 0):
         raise ValueError(f"{name} must be a probability distribution along dim={dim}: found negative entries or NaN")
     tolerance = _SUM_TOLERANCE.get(p.dtype, 1e-3)
     worst = (p.sum(dim=dim) - 1).abs().max().item()

@@ -6,6 +6,8 @@ float32 or float64.
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 
 from ._validation import check_dim, check_floating, check_positive
@@ -13,10 +15,45 @@ from ._validation import check_dim, check_floating, check_positive
 __all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax"]
 
 
-def _exp_minus_abs(x: torch.Tensor, negative: torch.Tensor) -> torch.Tensor:
-    """``exp(-|x|)``, written per sign so that autograd sees a smooth branch on each side of 0 (``abs`` has a
-    kink there whose zero subgradient would give ``sigmoid'(0) = 0``), and never overflows."""
-    return torch.exp(torch.where(negative, x, -x))
+def _stable_sigmoid(x: torch.Tensor) -> torch.Tensor:
+    """``1 / (1 + z)`` for ``x >= 0`` and ``z / (1 + z)`` for ``x < 0``, from ``z = exp(-|x|) <= 1``: no overflow."""
+    z = x.abs().neg_().exp_()
+    positive_form = z.add(1).reciprocal_()
+    return torch.where(x < 0, z.mul_(positive_form), positive_form)
+
+
+class _Sigmoid(torch.autograd.Function):
+    """The sigmoid, with its derivative written out: ``sigmoid'(x) = z / (1 + z)^2``, ``z = exp(-|x|)``.
+
+    One node in the autograd graph instead of one per operation of the forward formula. The derivative is computed
+    from ``z`` rather than as ``s (1 - s)``, whose factor ``1 - s`` rounds to 0 once ``s`` rounds to 1 (``x`` above
+    about 17 in float32) although the true derivative, about ``exp(-x)``, is still representable.
+    """
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _stable_sigmoid(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        z = torch.exp(-x.abs())
+        return grad * (z / (1 + z) ** 2)
+
+
+class _LogSigmoid(torch.autograd.Function):
+    """``log sigmoid(x) = min(x, 0) - log(1 + exp(-|x|))``, with its derivative ``sigmoid(-x)`` written out."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.clamp(x, max=0).sub_(x.abs().neg_().exp_().log1p_())
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * _Sigmoid.apply(-x)
 
 
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
@@ -37,9 +74,7 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
         tensor([0.0000, 0.5000, 1.0000])
     """
     check_floating(x, "x")
-    negative = x < 0
-    z = _exp_minus_abs(x, negative)
-    return torch.where(negative, z / (1 + z), 1 / (1 + z))
+    return _Sigmoid.apply(x)
 
 
 def log_sigmoid(x: torch.Tensor) -> torch.Tensor:
@@ -61,8 +96,7 @@ def log_sigmoid(x: torch.Tensor) -> torch.Tensor:
         tensor([-1.0000e+04, -6.9315e-01])
     """
     check_floating(x, "x")
-    negative = x < 0
-    return torch.where(negative, x, torch.zeros_like(x)) - torch.log1p(_exp_minus_abs(x, negative))
+    return _LogSigmoid.apply(x)
 
 
 def _max_shift(x: torch.Tensor, dim: int) -> torch.Tensor:
@@ -107,7 +141,37 @@ def _scaled(x: torch.Tensor, dim: int, temperature) -> torch.Tensor:
     check_floating(x, "x")
     check_dim(x, dim, "x")
     check_positive(temperature, "temperature")
+    if isinstance(temperature, numbers.Real) and temperature == 1:
+        return x
     return x / temperature
+
+
+class _LogSoftmax(torch.autograd.Function):
+    r"""Log-softmax along ``dim`` with its backward pass written out.
+
+    Forward: :math:`(x - m) - \log \sum_j e^{x_j - m}` (subtracting the large shift first keeps the result exact for
+    huge logits). Backward, from :math:`\partial \log p_i / \partial x_j = \delta_{ij} - p_j`:
+    :math:`g - p \sum_i g_i`, with :math:`p` from the exponentials saved in the forward pass (or from the output,
+    which autograd can differentiate, when the backward pass is itself differentiated: ``create_graph=True``).
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        shifted = x - _max_shift(x, dim)
+        exps = torch.exp(shifted)
+        totals = exps.sum(dim=dim, keepdim=True)
+        out = shifted.sub_(torch.log(totals))
+        ctx.save_for_backward(out, exps, totals)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, exps, totals = ctx.saved_tensors
+        row_sums = grad.sum(dim=ctx.dim, keepdim=True)
+        if torch.is_grad_enabled():
+            return grad - torch.exp(out) * row_sums, None
+        return exps.mul(-row_sums / totals).add_(grad), None
 
 
 def log_softmax(x: torch.Tensor, *, dim: int = -1, temperature: float | torch.Tensor = 1.0) -> torch.Tensor:
@@ -128,10 +192,7 @@ def log_softmax(x: torch.Tensor, *, dim: int = -1, temperature: float | torch.Te
         >>> log_softmax(torch.tensor([0.0, 0.0]))
         tensor([-0.6931, -0.6931])
     """
-    # (x - m) - log Σ exp(x - m): subtracting the large shift first keeps the result exact for huge logits.
-    shifted = _scaled(x, dim, temperature)
-    shifted = shifted - _max_shift(shifted, dim)
-    return shifted - torch.log(torch.exp(shifted).sum(dim=dim, keepdim=True))
+    return _LogSoftmax.apply(_scaled(x, dim, temperature), dim)
 
 
 def softmax(x: torch.Tensor, *, dim: int = -1, temperature: float | torch.Tensor = 1.0) -> torch.Tensor:

@@ -24,7 +24,7 @@ from ._validation import (
     reduce_loss,
     weighted_mean,
 )
-from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid
+from .activations import _max_shift, log_sigmoid, log_softmax, logsumexp, sigmoid
 
 __all__ = [
     "binary_cross_entropy",
@@ -122,6 +122,44 @@ def _target_nll(log_p, safe_target, kept, target_weight, class_dim):
     return torch.where(kept, -target_weight * _pick(log_p, safe_target, class_dim), 0.0)
 
 
+class _SoftmaxNLL(torch.autograd.Function):
+    r"""``-log softmax(logits)[target]`` per sample, with the backward pass written out: ``p - onehot(target)``.
+
+    The gradient derived in chapter 4 needs only the softmax, so the forward pass saves the shifted exponentials and
+    the backward pass is one product and one scatter; autograd's chain of log-softmax and gather would build two
+    ``(N, C)`` gradients (a scattered one-hot and the log-softmax's) and add them. The second output,
+    :math:`\log \sum_j e^{s_j - m}` with the shift :math:`m` held constant, exists so that the backward pass can be
+    differentiated again (``create_graph=True``), from the logits and that output.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, target, class_dim):
+        shift = _max_shift(logits, class_dim)
+        exps = torch.sub(logits, shift).exp_()
+        log_totals = torch.log(exps.sum(dim=class_dim, keepdim=True))
+        index = target.unsqueeze(class_dim)
+        # (m - s_y) + log Σ exp(s - m): the large terms cancel first, which keeps logits of 1e4 exact.
+        nll = (shift - logits.gather(class_dim, index) + log_totals).squeeze(class_dim)
+        ctx.save_for_backward(logits, index, shift, log_totals, exps)
+        ctx.class_dim = class_dim
+        return nll, log_totals
+
+    @staticmethod
+    def backward(ctx, grad_nll, grad_log_totals):
+        logits, index, shift, log_totals, exps = ctx.saved_tensors
+        grad = grad_nll.unsqueeze(ctx.class_dim)
+        if torch.is_grad_enabled():  # create_graph=True: build p from tensors that autograd can differentiate
+            grad_logits = torch.exp(logits - shift - log_totals) * (grad + grad_log_totals)
+        else:
+            grad_logits = exps * ((grad + grad_log_totals) / torch.exp(log_totals))
+        return grad_logits.scatter_add_(ctx.class_dim, index, -grad), None, None
+
+
+def _target_log_prob(logits, target, class_dim):
+    """``log softmax(logits)[target]`` per sample (the target's log-probability), through :class:`_SoftmaxNLL`."""
+    return -_SoftmaxNLL.apply(logits, target, class_dim)[0]
+
+
 # --- cross-entropy ------------------------------------------------------------------------------------------------
 
 def nll_loss(
@@ -162,7 +200,7 @@ def nll_loss(
     class_dim, safe_target, kept, target_weight = _index_target_setup(
         log_probs, target, weight, ignore_index, "log_probs"
     )
-    if log_probs.numel() and not bool((log_probs <= 0).all()):
+    if log_probs.numel() and not bool(log_probs.amax() <= 0):
         raise ValueError(
             "log_probs must be log-probabilities (<= 0), e.g. log_softmax(logits); found values above 0 "
             "(for logits use cross_entropy)"
@@ -216,12 +254,14 @@ def cross_entropy(
     if isinstance(target, torch.Tensor) and target.is_floating_point() and target.shape == logits.shape:
         return _cross_entropy_probabilities(logits, target, weight, label_smoothing, reduction)
     class_dim, safe_target, kept, target_weight = _index_target_setup(logits, target, weight, ignore_index, "logits")
+    if label_smoothing == 0:
+        nll, _ = _SoftmaxNLL.apply(logits, safe_target, class_dim)
+        return _index_loss_reduction(torch.where(kept, target_weight * nll, 0.0), target_weight, reduction)
     log_p = log_softmax(logits, dim=class_dim)
     loss = _target_nll(log_p, safe_target, kept, target_weight, class_dim)
-    if label_smoothing > 0:
-        weighted_log_p = log_p if weight is None else log_p * weight.view([-1] + [1] * (log_p.dim() - class_dim - 1))
-        uniform_part = torch.where(kept, -weighted_log_p.sum(dim=class_dim), 0.0)
-        loss = (1 - label_smoothing) * loss + (label_smoothing / logits.shape[class_dim]) * uniform_part
+    weighted_log_p = log_p if weight is None else log_p * weight.view([-1] + [1] * (log_p.dim() - class_dim - 1))
+    uniform_part = torch.where(kept, -weighted_log_p.sum(dim=class_dim), 0.0)
+    loss = (1 - label_smoothing) * loss + (label_smoothing / logits.shape[class_dim]) * uniform_part
     return _index_loss_reduction(loss, target_weight, reduction)
 
 
@@ -230,7 +270,7 @@ def _cross_entropy_probabilities(logits, target, weight, label_smoothing, reduct
     check_distribution(target, "target", class_dim)
     _check_per_class(weight, "weight", logits.shape[class_dim], logits)
     num_classes = logits.shape[class_dim]
-    smoothed = (1 - label_smoothing) * target + label_smoothing / num_classes
+    smoothed = target if label_smoothing == 0 else (1 - label_smoothing) * target + label_smoothing / num_classes
     if weight is not None:
         smoothed = smoothed * weight.view([-1] + [1] * (logits.dim() - class_dim - 1))
     loss = -(smoothed * log_softmax(logits, dim=class_dim)).sum(dim=class_dim)
@@ -466,7 +506,7 @@ def focal_loss(
         raise ValueError("logits must have at least 2 classes")
     check_interval(gamma, "gamma", 0.0, float("inf"))
     _check_per_class(alpha, "alpha", logits.shape[class_dim], logits, at_most=1.0)
-    log_pt = _pick(log_softmax(logits, dim=class_dim), target, class_dim)
+    log_pt = _target_log_prob(logits, target, class_dim)
     modulating = torch.exp(gamma * _log_one_minus_target_prob(logits, target, class_dim))
     loss = -modulating * log_pt
     if alpha is not None:
@@ -583,7 +623,7 @@ def poly1_cross_entropy(
     if logits.shape[class_dim] < 2:
         raise ValueError("logits must have at least 2 classes")
     check_interval(epsilon, "epsilon", float("-inf"), float("inf"))
-    log_pt = _pick(log_softmax(logits, dim=class_dim), target, class_dim)
+    log_pt = _target_log_prob(logits, target, class_dim)
     one_minus_pt = torch.exp(_log_one_minus_target_prob(logits, target, class_dim))
     return reduce_loss(-log_pt + epsilon * one_minus_pt, reduction)
 

@@ -141,3 +141,21 @@ def test_log_sigmoid_is_exact_where_the_sigmoid_underflows():
     x = torch.tensor([-1e4, -200.0])
     assert torch.isinf(torch.log(lb.sigmoid(x))).all()
     torch.testing.assert_close(lb.log_sigmoid(x), x)
+
+
+
+HAND_WRITTEN_BACKWARD = {
+    "sigmoid": lb.sigmoid,
+    "log_sigmoid": lb.log_sigmoid,
+    "log_softmax": lb.log_softmax,
+    "cross_entropy": lambda x: lb.cross_entropy(x, torch.tensor([0, 2, 1, 2]), reduction="none"),
+    "cross_entropy, ignored target": lambda x: lb.cross_entropy(x, torch.tensor([0, -100, 1, 2]), reduction="sum"),
+    "focal_loss": lambda x: lb.focal_loss(x, torch.tensor([0, 2, 1, 2]), reduction="none"),
+}
+
+
+@pytest.mark.parametrize("name", HAND_WRITTEN_BACKWARD)
+def test_a_hand_written_backward_has_the_right_second_derivatives(name):
+    """The backward passes written out by hand (autograd functions) are differentiable themselves, correctly."""
+    x = (3 * torch.randn(4, 3, dtype=torch.float64)).requires_grad_()
+    assert torch.autograd.gradgradcheck(HAND_WRITTEN_BACKWARD[name], (x,))

@@ -70,17 +70,21 @@ def _cosine_matrix(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return _l2_normalize(a) @ _l2_normalize(b).T
 
 
-def _euclidean_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    r"""``‖a - b‖`` along the last dimension, exact, with gradient 0 (not ``nan``) where ``a = b``.
+def _distance_from_squared(squared: torch.Tensor) -> torch.Tensor:
+    r"""``sqrt(squared)``, with gradient 0 (not ``nan``) where ``squared = 0``.
 
     ``sqrt`` has an infinite derivative at 0, so ``sqrt(Σ(a - b)²)`` back-propagates ``inf · 0 = nan`` for identical
     embeddings. The square root is only taken where the squared distance is positive; elsewhere the distance is the
     constant 0, whose zero gradient is a valid subgradient of the norm at the origin.
     """
-    squared = ((a - b) ** 2).sum(dim=-1)
     positive = squared > 0
     safe = torch.where(positive, squared, torch.ones_like(squared))
     return torch.where(positive, torch.sqrt(safe), torch.zeros_like(squared))
+
+
+def _euclidean_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """``‖a - b‖`` along the last dimension, exact, with gradient 0 (not ``nan``) where ``a = b``."""
+    return _distance_from_squared(((a - b) ** 2).sum(dim=-1))
 
 
 def _check_rows(x, name: str) -> None:
@@ -148,7 +152,7 @@ def contrastive_loss(
     check_reduction(reduction)
     y = similar.to(dtype=x1.dtype)
     squared = ((x1 - x2) ** 2).sum(dim=-1)  # ½ d² from the squared distance itself: smooth everywhere
-    distance = _euclidean_distance(x1, x2)
+    distance = _distance_from_squared(squared)
     loss = y * 0.5 * squared + (1 - y) * 0.5 * torch.clamp(margin - distance, min=0) ** 2
     return reduce_loss(loss, reduction)
 

@@ -19,7 +19,7 @@ def _stable_sigmoid(x: torch.Tensor) -> torch.Tensor:
     """``1 / (1 + z)`` for ``x >= 0`` and ``z / (1 + z)`` for ``x < 0``, from ``z = exp(-|x|) <= 1``: no overflow."""
     z = x.abs().neg_().exp_()
     positive_form = z.add(1).reciprocal_()
-    return torch.where(x < 0, z.mul_(positive_form), positive_form)
+    return z.masked_fill_(x >= 0, 1.0).mul_(positive_form)
 
 
 class _Sigmoid(torch.autograd.Function):
@@ -38,8 +38,11 @@ class _Sigmoid(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        z = torch.exp(-x.abs())
-        return grad * (z / (1 + z) ** 2)
+        if torch.is_grad_enabled():  # create_graph=True: operations that autograd can differentiate again
+            z = torch.exp(-x.abs())
+            return grad * (z / (1 + z) ** 2)
+        z = x.abs().neg_().exp_()
+        return z.div_((1 + z).square_()).mul_(grad)
 
 
 class _LogSigmoid(torch.autograd.Function):
@@ -53,7 +56,9 @@ class _LogSigmoid(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * _Sigmoid.apply(-x)
+        if torch.is_grad_enabled():  # create_graph=True: through _Sigmoid, which autograd can differentiate again
+            return grad * _Sigmoid.apply(-x)
+        return _stable_sigmoid(-x).mul_(grad)
 
 
 def sigmoid(x: torch.Tensor) -> torch.Tensor:

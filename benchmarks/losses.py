@@ -115,7 +115,8 @@ ROWS_VOLUMES = [(4, 3, 32, 32), (8, 4, 128, 128), (16, 4, 256, 256)]
 
 
 def elementwise(ours, reference, *, inputs="logits"):
-    """A row for a loss of two same-shaped tensors: ``inputs`` is "logits", "probs" or "values"; targets match."""
+    """A row for a loss of two same-shaped tensors: ``inputs`` is "logits" or "probs" (0/1 targets), "signs" (±1
+    targets) or "values" (real targets)."""
 
     def make(n, c, device):
         if inputs == "probs":
@@ -403,8 +404,8 @@ def seconds_per_call(thunk: Thunk, leaves, calls: int, device: str) -> float:
 
 
 def calls_for(thunk: Thunk, leaves, device: str) -> int:
-    """Enough calls for one measurement to last ``MIN_MEASURE_S`` (after a warm-up call)."""
-    once = seconds_per_call(thunk, leaves, 1, device)
+    """Enough calls for one measurement to last ``MIN_MEASURE_S``, timed after a warm-up call."""
+    seconds_per_call(thunk, leaves, 1, device)
     once = seconds_per_call(thunk, leaves, 1, device)
     return max(1, math.ceil(MIN_MEASURE_S / max(once, 1e-7)))
 
